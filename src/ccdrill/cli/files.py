@@ -1,6 +1,5 @@
 """File commands: ``schema``, ``validate``, ``render`` and ``library``."""
 
-from __future__ import annotations
 
 import json
 import os

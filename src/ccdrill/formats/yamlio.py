@@ -82,7 +82,11 @@ class _Builder:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     self.problem(key_node, "Merge keys (<<) are not supported; write the fields out.", path)
                     continue
-                key = self.build(key_node, (*path, "<key>"), depth + 1)
+                if isinstance(key_node, ScalarNode) and key_node.tag == "tag:yaml.org,2002:bool":
+                    # YAML 1.1 reads the key ``on`` (or yes/no) as a boolean; a key is a name.
+                    key: object = key_node.value
+                else:
+                    key = self.build(key_node, (*path, "<key>"), depth + 1)
                 if isinstance(key, bool) or not isinstance(key, str | int):
                     self.problem(key_node, "A key must be a plain name, not {value}.", path, value=repr(key)[:40])
                     continue
