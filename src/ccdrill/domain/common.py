@@ -6,7 +6,7 @@ import re
 from datetime import time
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 from pydantic_core import PydanticCustomError
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -39,7 +39,7 @@ class Text(Strict):
         return self.zh
 
 
-_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::00)?$")
 _OFFSET = re.compile(r"^T\+(\d{1,2}):([0-5]\d)$")
 
 
@@ -56,7 +56,9 @@ def _parse_clock(value: Any) -> Any:
     raise PydanticCustomError("clock_time", 'expected a clock time such as "09:30"')
 
 
-ClockTime = Annotated[time, BeforeValidator(_parse_clock)]
+ClockTime = Annotated[
+    time, BeforeValidator(_parse_clock), PlainSerializer(lambda v: clock_str(v), return_type=str, when_used="json")
+]
 
 
 def minutes_of(t: time) -> int:

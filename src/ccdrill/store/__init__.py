@@ -1,0 +1,1 @@
+"""Persistence: engines and migrations (``db``), tables (``tables``), repositories (``documents``)."""
