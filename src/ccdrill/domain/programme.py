@@ -64,7 +64,7 @@ class CommandPost(Strict):
 
 
 class Organisation(Strict):
-    leadership_group: LeadershipGroup
+    leadership_group: LeadershipGroup | None = Field(None, description="演练领导小组; small single drills may have none")
     command_post: CommandPost
 
 
