@@ -25,6 +25,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "programme": ("ccdrill.domain.programme", "Programme"),
     "centre": ("ccdrill.twin.model", "CentreModel"),
     "effects": ("ccdrill.twin.model", "EffectsFile"),
+    "rubric": ("ccdrill.domain.rubric", "Rubric"),
 }
 
 
