@@ -374,11 +374,17 @@ def load_library(session: Session, *, author: str = "library") -> list[tuple[str
 
     out: list[tuple[str, str, SavedVersion]] = []
     for entry in catalog.list_entries():
-        document = catalog.load(entry.id)
-        if entry.kind == "plan":
-            saved = save_plan(session, document, author=author)
-        elif entry.kind == "programme":
-            saved = save_programme(session, document, author=author)
+        document = catalog.load(entry.id, entry.kind)
+        if entry.kind in ("plan", "programme"):
+            save = save_plan if entry.kind == "plan" else save_programme
+            try:
+                with session.begin_nested():
+                    saved = save(session, document, author=author)
+            except ConflictError:
+                # The library entry changed since this database was made (a newer ccdrill):
+                # keep what is stored and add the new text as the next version.
+                saved = save(session, document.model_copy(update={"version": None}), author=author,
+                             note="Updated from the built-in library")
         elif entry.kind == "centre":
             content = canonical_content(document) if isinstance(document, BaseModel) else dict(document)
             saved = save_centre(session, str(content.get("id") or entry.id), content, author=author)
