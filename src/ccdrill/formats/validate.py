@@ -24,17 +24,14 @@ KINDS: dict[str, tuple[str, str]] = {
     "plan": ("ccdrill.domain.plan", "Plan"),
     "programme": ("ccdrill.domain.programme", "Programme"),
     "centre": ("ccdrill.twin.model", "CentreModel"),
-    "effects": ("ccdrill.twin.model", "EffectsFile"),
+    "effects": ("ccdrill.twin.effects", "EffectsFile"),
     "rubric": ("ccdrill.domain.rubric", "Rubric"),
 }
 
 
 def model_class(kind: str) -> type[BaseModel]:
     module, name = KINDS[kind]
-    mod = importlib.import_module(module)
-    if not hasattr(mod, name) and kind == "effects":
-        mod = importlib.import_module("ccdrill.twin.effects")
-    return getattr(mod, name)
+    return getattr(importlib.import_module(module), name)
 
 
 # Pydantic error type → message id; {placeholders} come from the error's context.

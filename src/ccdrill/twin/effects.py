@@ -110,3 +110,36 @@ Effect = Annotated[
     ChannelDown | ChannelUp | AgentsLost | SiteLost | AgentsJoin | Redirect | CallbackOffered | Surge | Overflow,
     Field(discriminator="type"),
 ]
+
+
+class EffectsFile(BaseModel):
+    """A what-if scenario or an incident: effects pinned to clock times (``kind: effects``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["effects"] = "effects"
+    id: str = Field(min_length=1, max_length=100)
+    name: dict[Literal["zh", "en"], str] | None = None
+    description: dict[Literal["zh", "en"], str] | None = None
+    effects: list[Effect] = Field(default_factory=list, max_length=10_000)
+
+
+def effect_seconds(effect: _Effect, horizon_start_minutes: int, trigger_s: float = 0.0) -> float:
+    """Simulated time of an effect, in seconds after the horizon starts: at its clock time ``at``
+    (if any, else at ``trigger_s``) plus ``after_minutes``."""
+    if effect.at is not None:
+        h, m = effect.at.split(":")
+        base = ((int(h) * 60 + int(m)) - horizon_start_minutes) * 60.0
+    else:
+        base = trigger_s
+    return base + effect.after_minutes * 60.0
+
+
+def timeline(effects: EffectsFile | list, horizon_start_minutes: int) -> list[tuple[float, _Effect]]:
+    """An effects file (or a list of effects) → ``[(seconds, effect), …]`` in time order (stable)."""
+    items = effects.effects if isinstance(effects, EffectsFile) else effects
+    pairs = [(effect_seconds(e, horizon_start_minutes), e) for e in items]
+    for t, _ in pairs:
+        if t < 0:
+            raise ValueError("an effect is timed before the horizon starts")
+    return sorted(pairs, key=lambda p: p[0])
