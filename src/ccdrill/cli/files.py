@@ -58,9 +58,9 @@ def _default_db() -> str | None:
 
 
 def register(app: typer.Typer, lang: str) -> None:
-    @app.command("schema", help=t("Print the JSON Schema of a file kind: plan, programme, centre or effects.", lang))
+    @app.command("schema", help=t("Print the JSON Schema of a file kind: plan, programme, centre, effects or rubric.", lang))
     def schema(
-        kind: Annotated[str, typer.Argument(help=t("plan | programme | centre | effects", lang))],
+        kind: Annotated[str, typer.Argument(help=t("plan | programme | centre | effects | rubric", lang))],
         lang_: LangOption = None,
     ) -> None:
         from ccdrill.formats import KINDS, model_class
