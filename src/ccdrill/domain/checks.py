@@ -167,7 +167,7 @@ def check_programme(data: Any, resolve: PlanResolver | None = None) -> list[Find
                         {"ref": label}))
             continue
         plans[ref[0]] = plan
-        for j, prole in _items(plan, "roles"):
+        for _, prole in _items(plan, "roles"):
             rid = prole.get("id")
             if isinstance(rid, str) and rid not in roles:
                 out.append((("scenarios", i, "plan"), "Plan {plan} needs role {role}, which has no seat in this programme.",

@@ -7,7 +7,7 @@ organisation and roles, trigger and response level, response procedure.
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field
@@ -18,7 +18,7 @@ from ccdrill.twin.effects import Effect
 KNOWN_SCENARIO_TYPES = ("system_failure", "staff_loss", "natural_disaster", "network_failure")
 
 
-class ResponseLevel(str, Enum):
+class ResponseLevel(StrEnum):
     """响应级别: Ⅰ (most severe) to Ⅳ."""
 
     I = "I"  # noqa: E741

@@ -10,7 +10,7 @@ Chinese is the default language of the product.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 LANGS = ("zh", "en")
@@ -40,7 +40,7 @@ def lang_from_env(environ: dict[str, str] | None = None) -> str:
     return DEFAULT_LANG
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> dict[str, str]:
     """msgid → translation for one language (English needs none)."""
     folder = _LOCALE_DIRS.get(lang)

@@ -238,6 +238,7 @@ class CentreModel(_Strict):
 
     kind: Literal["centre"] = "centre"
     id: str = Field("centre", min_length=1, max_length=100)
+    version: int | None = Field(None, ge=1, le=999_999, description="set by the store; optional in files")
     name: Name | None = None
     horizon: Horizon = Field(default_factory=lambda: Horizon(start="08:00", end="16:00"))
     warmup_minutes: float = Field(0.0, ge=0)
