@@ -95,25 +95,32 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, service_options: dict | None = None) -> FastAPI:
+    """``service_options`` go to :class:`~ccdrill.live.service.DrillService` (tests: a fake ``now``)."""
+    from ccdrill.live.service import DrillService
     from ccdrill.store.db import make_engine, session_factory
-    from ccdrill.web import api, errors, pages
+    from ccdrill.web import api, api_drills, auth, errors, pages
     from ccdrill.web.deps import Renderer
 
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url)
+    drills = DrillService(engine, **(service_options or {}))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # noqa: ANN202
+        # Every running drill is rebuilt by replaying its log and its inject runner restarted.
+        await drills.start()
         try:
             yield
         finally:
+            await drills.stop()
             engine.dispose()
 
     app = FastAPI(
         title="ccdrill",
         version=__version__,
-        description="Contact-centre emergency drills — read-only API for plans and programmes. 客服应急预案演练。",
+        description=("Contact-centre emergency drills (客服应急预案演练): plans and programmes (read-only), and live "
+                     "drills — bearer tokens from POST /api/v1/auth/token."),
         docs_url=None,  # Swagger UI would load from a CDN; the document itself is at /openapi.json
         redoc_url=None,
         lifespan=lifespan,
@@ -124,10 +131,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = secret_key_for(settings)
     app.state.templates = _templates()
     app.state.page_renderer = Renderer
+    app.state.drills = drills
 
     app.add_middleware(SecurityHeaders)
     errors.install(app)
+    auth.install(app)
     app.mount("/static", StaticFiles(packages=[("ccdrill.web", "static")]), name="static")
     app.include_router(api.router)
+    app.include_router(api_drills.v1)
+    app.include_router(auth.router)
     app.include_router(pages.router)
+    from ccdrill.web import drill_pages  # the live drill pages (list, create, console, participant view)
+    app.include_router(drill_pages.router)
+    from ccdrill.web import evaluation_pages  # scorecards, results, reports, actions, revisions, history
+    app.include_router(evaluation_pages.router)
     return app

@@ -34,9 +34,33 @@ def client(app):
         yield c
 
 
+UPLOADER, UPLOADER_PASSWORD = "uploader", "uploader-pass-1"
+
+
+def sign_in(client, username: str, password: str) -> None:
+    form = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    r = client.post("/login", data={"username": username, "password": password, "csrf_token": token},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+
+
 @pytest.fixture
-def csrf(client) -> str:
-    """The CSRF token a user gets with the upload form (and the cookie that goes with it)."""
+def planner(client, library_db):
+    """The client, signed in as a planner (who may upload)."""
+    from ccdrill.store import users
+    from ccdrill.store.db import unit_of_work
+
+    with unit_of_work(library_db) as s:
+        users.create_user(s, UPLOADER, UPLOADER_PASSWORD, planner=True)
+    sign_in(client, UPLOADER, UPLOADER_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def csrf(planner) -> str:
+    """The CSRF token a signed-in planner gets with the upload form (and the cookie that goes with it)."""
+    client = planner
     page = client.get("/upload")
     m = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert m, "the upload form carries a CSRF token"

@@ -21,7 +21,7 @@ def test_demo_migrates_loads_the_library_and_prints_the_url_in_both_languages(mo
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8765/" in result.output
     assert "请在浏览器中打开" in result.output and "open in your browser" in result.output
-    assert "Accounts come in a later version" in result.output
+    assert "commander" in result.output and "demo1234" in result.output  # the demo accounts
     assert served and served[0][2] == 8765
     assert db.exists()
 

@@ -150,3 +150,22 @@ def test_upload_with_a_forged_csrf_token_is_refused(client, csrf, library_db):
     r = client.post("/upload", data={"csrf_token": "attacker.token"}, files={"file": ("p.yaml", data)},
                     follow_redirects=False)
     assert r.status_code == 403
+
+
+def test_only_signed_in_planners_may_upload(client, library_db):
+    """A visitor is sent to sign in; an agent is refused in their language; nothing is stored."""
+    from ccdrill.store import users
+    from ccdrill.store.db import unit_of_work
+    from tests.web.conftest import sign_in
+
+    before = count_versions(library_db)
+    r = client.get("/upload", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
+    r = client.post("/upload", files={"file": ("p.yaml", b"kind: plan\n")}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    with unit_of_work(library_db) as s:
+        users.create_user(s, "agent7", "agent-pass-1")
+    sign_in(client, "agent7", "agent-pass-1")
+    r = client.get("/upload?lang=zh")
+    assert r.status_code == 403 and "只有策划人员和管理员可以上传" in r.text
+    assert count_versions(library_db) == before

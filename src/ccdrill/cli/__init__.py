@@ -21,6 +21,9 @@ COMMAND_MODULES = (
     "ccdrill.cli.store",  # db upgrade, plan/programme import, list, diff
     "ccdrill.cli.serve",  # serve, demo
     "ccdrill.cli.twin",  # simulate, erlang
+    "ccdrill.cli.report",  # report
+    "ccdrill.cli.accounts",  # user create, user list
+    "ccdrill.cli.drill",  # drill autoplay, drill list
 )
 
 

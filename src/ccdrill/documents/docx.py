@@ -26,6 +26,7 @@ from docx.shared import Mm, Pt, RGBColor
 from ccdrill.documents.model import (
     Block,
     Document,
+    Image,
     KeyValue,
     NumberedItem,
     Paragraph,
@@ -341,9 +342,30 @@ class _Writer:
                 self.blocks(b.children, depth + 1)
             elif isinstance(b, Table):
                 self.table(b)
+            elif isinstance(b, Image):
+                self.image(b)
             elif isinstance(b, Subsection):
                 self.heading(heading_text(b.number_label, b.heading), 2)
                 self.blocks(b.blocks, depth)
+
+    # -- figures
+    def image(self, im: Image) -> None:
+        sec = self.doc.sections[-1]
+        usable = sec.page_width - sec.left_margin - sec.right_margin
+        width = min(Mm(im.width_mm), usable)
+        p = self.doc.add_paragraph(style="Table Cell")
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.keep_with_next = bool(im.caption)
+        p.add_run().add_picture(io.BytesIO(im.png), width=width)
+        if im.alt:
+            for doc_pr in p._p.iter(qn("wp:docPr")):
+                doc_pr.set("descr", im.alt)
+        if im.caption:
+            cap = self.doc.add_paragraph(style="Table Cell")
+            cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            self.runs(cap, im.caption, east=SONG, size=self.f.table_pt)
+        spacer = self.doc.add_paragraph(style="Table Cell")
+        spacer.paragraph_format.space_after = Pt(4)
 
     # -- tables
     def table(self, tb: Table) -> None:

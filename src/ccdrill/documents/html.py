@@ -7,11 +7,13 @@ piece of text goes through :func:`html.escape`, so a hostile string stays inert.
 
 from __future__ import annotations
 
+import base64
 from html import escape
 
 from ccdrill.documents.model import (
     Block,
     Document,
+    Image,
     KeyValue,
     NumberedItem,
     Paragraph,
@@ -61,6 +63,9 @@ th,td{border:1px solid #000;padding:3pt 5pt;vertical-align:top;text-align:left}
 th{background:#e7e6e6;font-family:var(--hei);font-weight:normal;text-align:center}
 tr.hl td{background:#fff2cc}
 caption{caption-side:bottom;font-size:10.5pt}
+figure{margin:8pt 0 12pt;text-align:center;text-indent:0;page-break-inside:avoid;break-inside:avoid}
+figure img{display:block;margin:0 auto;height:auto}
+figcaption{font-size:10.5pt;line-height:1.5;margin-top:3pt}
 @media (max-width:700px){.page{padding:16px}.cover{min-height:auto}.cover h1{margin-top:24px}table{font-size:9pt}}
 @page{size:A4;margin:37mm 26mm 35mm 28mm}
 @media print{html{background:#fff}.page{box-shadow:none;margin:0;padding:0;max-width:none}
@@ -94,6 +99,14 @@ class _Html:
                     self.out.append("</div>")
             elif isinstance(b, Table):
                 self.table(b)
+            elif isinstance(b, Image):
+                data = base64.b64encode(b.png).decode("ascii")
+                alt = escape(b.alt or b.caption or "", quote=True)
+                self.out.append(f'<figure><img src="data:image/png;base64,{data}" alt="{alt}" '
+                                f'style="width:{b.width_mm:.0f}mm;max-width:100%">')
+                if b.caption:
+                    self.out.append(f"<figcaption>{_text(b.caption)}</figcaption>")
+                self.out.append("</figure>")
             elif isinstance(b, Subsection):
                 self.out.append(f"<h3>{_text(heading_text(b.number_label, b.heading))}</h3>")
                 self.blocks(b.blocks)

@@ -6,11 +6,13 @@ HTML: ``\\ ` * _ [ ] < > & |`` and a leading ``#``, ``+``, ``-``, ``>``, ``1.`` 
 
 from __future__ import annotations
 
+import base64
 import re
 
 from ccdrill.documents.model import (
     Block,
     Document,
+    Image,
     KeyValue,
     NumberedItem,
     Paragraph,
@@ -54,6 +56,12 @@ class _Md:
                 self.blocks(b.children)
             elif isinstance(b, Table):
                 self.table(b)
+            elif isinstance(b, Image):
+                data = base64.b64encode(b.png).decode("ascii")
+                alt = escape_md(b.alt or b.caption or "", table=True)
+                self.out.append(f"![{alt}](data:image/png;base64,{data})")
+                if b.caption:
+                    self.out.append("*" + escape_md(b.caption) + "*")
             elif isinstance(b, Subsection):
                 self.out.append("### " + escape_md(heading_text(b.number_label, b.heading), heading=True))
                 self.blocks(b.blocks)

@@ -117,6 +117,16 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Image:
+    """A figure (a chart): PNG bytes, an optional caption below it, ``width_mm`` on the page."""
+
+    png: bytes
+    caption: str | None = None
+    width_mm: float = 150.0
+    alt: str = ""
+
+
+@dataclass(frozen=True)
 class Subsection:
     """A second-level heading (``（一）…``) with its blocks."""
 
@@ -125,7 +135,7 @@ class Subsection:
     blocks: tuple[Block, ...] = ()
 
 
-Block = Paragraph | KeyValue | NumberedItem | Table | Subsection
+Block = Paragraph | KeyValue | NumberedItem | Table | Image | Subsection
 
 
 @dataclass(frozen=True)

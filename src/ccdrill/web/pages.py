@@ -18,9 +18,10 @@ from starlette.responses import RedirectResponse, Response
 from ccdrill.domain.common import minutes_of
 from ccdrill.domain.plan import Plan
 from ccdrill.domain.programme import Programme
-from ccdrill.errors import CcdrillError, InvalidInput, NotFoundError, Problem
+from ccdrill.errors import CcdrillError, InvalidInput, NotFoundError, PermissionDenied, Problem
 from ccdrill.i18n import N_, t
 from ccdrill.store import documents as store
+from ccdrill.web.auth import OptionalUser
 from ccdrill.web.deps import CSRF_FIELD, AppSettings, Lang, Page, Session, check_csrf, finish, set_flash
 
 router = APIRouter(include_in_schema=False)
@@ -142,11 +143,6 @@ def home(page: Page, session: Session, lang: Lang) -> Response:
             "versions": sum(s.versions for s in plans) + sum(s.versions for s in programmes),
         },
     )
-
-
-@router.get("/drills")
-def drills(page: Page) -> Response:
-    return page("drills.html", nav="drills")
 
 
 @router.get("/guide")
@@ -351,8 +347,21 @@ def _clean_filename(name: str | None) -> str:
     return name[:120] or "upload.yaml"
 
 
+def _uploader(request: Request, user: Any) -> Response | None:
+    """Only planners and administrators store new versions; others are sent to sign in or refused."""
+    if user is None:
+        from ccdrill.web.auth import login_url
+
+        return RedirectResponse(login_url(request), status_code=303)
+    if not (user.is_planner or user.is_admin):
+        raise PermissionDenied(N_("Only planners and administrators can upload plans and programmes."))
+    return None
+
+
 @router.get("/upload")
-def upload_form(page: Page, settings: AppSettings) -> Response:
+def upload_form(request: Request, page: Page, settings: AppSettings, user: OptionalUser) -> Response:
+    if (gate := _uploader(request, user)) is not None:
+        return gate
     return page("upload.html", nav="upload", problems=[], limit_mb=_mb(upload_limit(settings)))
 
 
@@ -362,7 +371,9 @@ def _mb(n: int) -> str:
 
 
 @router.post("/upload")
-async def upload(request: Request, page: Page, settings: AppSettings, lang: Lang) -> Response:
+async def upload(request: Request, page: Page, settings: AppSettings, lang: Lang, user: OptionalUser) -> Response:
+    if (gate := _uploader(request, user)) is not None:
+        return gate
     limit = upload_limit(settings)
     overhead = 64 * 1024  # multipart boundaries and the other fields
 
@@ -409,10 +420,10 @@ async def upload(request: Request, page: Page, settings: AppSettings, lang: Lang
     try:
         with unit_of_work(request.app.state.session_factory) as session:
             if isinstance(model, Plan):
-                saved = store.save_plan(session, model, author="web", note=note)
+                saved = store.save_plan(session, model, author=user.username, note=note)
                 target = f"/plans/{model.id}/v/{saved.version}"
             else:
-                saved = store.save_programme(session, model, author="web", note=note)
+                saved = store.save_programme(session, model, author=user.username, note=note)
                 target = f"/programmes/{model.id}/v/{saved.version}"
     except CcdrillError as exc:
         return refuse([exc.message(lang)], exc.http_status)

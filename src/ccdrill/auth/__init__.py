@@ -1,0 +1,1 @@
+"""Accounts: password hashing, signed session cookies, login throttling, bearer tokens, permission rules."""
