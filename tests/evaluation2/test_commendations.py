@@ -36,7 +36,7 @@ def test_suggestions_from_the_known_log(state):
     assert fastest.reason.en == "Fastest first report: 04:00 after the incident in “Contact-centre network failure plan”"
     assert agents.team.zh == "客服人员" and agents.evidence == (7, 12, 14)
     assert agents.reason.zh == "客服人员团队的全部步骤均在目标用时内完成（共 3 个步骤）"
-    assert agents.reason.en == "Every step of the Agent team was completed within its target (3 steps)"
+    assert agents.reason.en == "Every step of the Agent team was completed within its target (steps: 3)"
     assert most.reason.en == "Completed the most steps: 3" and most.evidence == (7, 12, 14)
 
 

@@ -207,3 +207,9 @@ def test_bare_on_key_of_a_step_effect_is_read_as_a_name_not_a_boolean():
     )
     plan = parse_document(text, filename="p.yaml")
     assert plan.steps[0].effects[0].on == "start"
+
+
+def test_choices_are_listed_without_english_words():
+    (p,) = problems_of(PROGRAMME.replace("location: 客服中心", "location: 客服中心\ndrill_type: {form: tabeltop}"))
+    assert p.path == "drill_type.form"
+    assert p.message("zh") == "应为以下之一：tabletop, live。"

@@ -226,3 +226,15 @@ def test_the_seed_network_failure_drill_folds_end_to_end():
     assert m.incident_started_at < m.plan_activated_at < m.restored_at
     types = [e.type for _, e in s.effect_timeline()]
     assert types[:3] == ["channel_down"] * 3 and "channel_up" in types
+
+
+def test_completing_the_report_step_counts_as_the_first_report(programme, plans):
+    """An agent who taps 完成 on "发现异常并报告" without also tapping 上报 has still reported."""
+    from ccdrill.domain.plan import Plan
+    from tests.live.conftest import PLAN
+
+    data = {**PLAN, "steps": [{**PLAN["steps"][0], "reports_incident": True}, *PLAN["steps"][1:]]}
+    marked = {"net": Plan.model_validate(data)}
+    events = [*log()[:4], E(5, 780, ev.STEP_COMPLETE, {"step": "net.report"}, actor="alice")]
+    assert fold(programme, plans, events).milestones["net"].first_report_at is None
+    assert fold(programme, marked, events).milestones["net"].first_report_at == 780

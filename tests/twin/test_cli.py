@@ -71,3 +71,10 @@ def test_erlang_command():
     assert r.exit_code == 0 and "所需坐席" in r.stdout and "Erlang A" in r.stdout
     r = _run(["erlang", "--calls-per-hour", "100", "--aht-s", "0"])
     assert r.exit_code == 2
+
+
+def test_erlang_says_when_the_centre_is_overloaded():
+    """More work than agents: Erlang C has no steady state, so the CLI says so instead of printing 100 %."""
+    r = _run(["erlang", "--calls-per-hour", "200", "--aht-s", "180", "--agents", "9"], lang="en")
+    assert r.exit_code == 0 and "Overloaded: 10.00 erlangs of work for 9 agents" in r.output
+    assert "Agents needed (Erlang C) for 80 % within 20 s: 14" in r.output

@@ -4,6 +4,7 @@
 import json
 import os
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -157,10 +158,15 @@ def register(app: typer.Typer, lang: str) -> None:
 
         ln = resolve_lang(lang_, lang)
         kinds = {"plan": t("plan", ln), "programme": t("programme", ln), "centre": t("centre", ln),
-                 "effects": t("effects", ln)}
+                 "effects": t("effects", ln), "rubric": t("rubric", ln)}
+
+        def pad(text: str, width: int) -> str:  # CJK characters take two columns in a terminal
+            used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+            return text + " " * max(1, width - used)
+
         for entry in catalog.list_entries():
             title = entry.title.get(ln) or entry.title.get("zh") or ""
-            typer.echo(f"{kinds.get(entry.kind, entry.kind):<8} {entry.id:<32} {title}")
+            typer.echo(pad(kinds.get(entry.kind, entry.kind), 12) + pad(entry.id, 30) + title)
 
     @library_app.command("export", help=t("Copy a library entry's YAML file into a folder, to adapt it.", lang))
     def library_export(

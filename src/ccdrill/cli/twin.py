@@ -271,6 +271,11 @@ def register(app: typer.Typer, lang: str) -> None:
             if r is None:
                 continue
             typer.echo(label)
+            if r.model != "A" and c.load_erlangs >= n:
+                typer.echo("  " + t("Overloaded: {a} erlangs of work for {n} agents — without abandonment the queue "
+                                    "grows without limit and callers wait ever longer.", lang,
+                                    a=_fmt(c.load_erlangs, False, 2), n=n))
+                continue
             typer.echo("  " + t("Probability of waiting: {p}", lang, p=_fmt(r.p_wait, True, 2)))
             typer.echo("  " + t("Service level ({s} s): {p}", lang, s=_fmt(threshold_s, False, 0),
                                 p=_fmt(r.service_level, True, 2)))

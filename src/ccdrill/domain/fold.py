@@ -535,6 +535,8 @@ def _on_step_complete(s: DrillState, e: ev.Event, d: Any) -> None:
         if se.on == "complete":
             _add_effect(s, se.effect, t, f"step:{st.key}:complete", e.seq)
     m = s.milestones[st.plan_id]
+    if st.step.reports_incident and m.incident_started_at is not None and m.first_report_at is None:
+        m = replace(m, first_report_at=t)  # completing the "report it" step is a report, too
     if st.step.activates_plan and m.plan_activated_at is None:
         m = replace(m, plan_activated_at=t)
     if st.step.restores_service and m.restored_at is None:

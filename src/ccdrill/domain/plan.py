@@ -52,6 +52,7 @@ class Step(Strict):
     target_minutes: float = Field(gt=0, le=7 * 24 * 60, description="target duration from when it may start")
     detail: Text | None = None
     restores_service: bool = Field(False, description="completing it means normal service is restored (恢复)")
+    reports_incident: bool = Field(False, description="completing it means the incident was reported up (上报)")
     activates_plan: bool = Field(False, description="completing it means the plan is activated (启动预案)")
     effects: list[StepEffect] = Field(default_factory=list)
 

@@ -30,7 +30,7 @@ from ccdrill.evaluation.timings import ScenarioTimings, StepTiming, mmss
 from ccdrill.i18n import N_
 
 MSG_FASTEST = N_("Fastest first report: {minutes} after the incident in “{scenario}”")
-MSG_ROLE = N_("Every step of the {role} team was completed within its target ({count} steps)")
+MSG_ROLE = N_("Every step of the {role} team was completed within its target (steps: {count})")
 MSG_SCENARIO = N_("Every step of “{scenario}” was completed within its target")
 MSG_MOST = N_("Completed the most steps: {count}")
 

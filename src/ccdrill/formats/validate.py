@@ -9,6 +9,7 @@ raised together as :class:`~ccdrill.errors.InvalidInput`.
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +117,9 @@ def pydantic_problems(exc: ValidationError, data: Any, positions: Positions, fil
         elif etype == "string_pattern_mismatch" and "a-z0-9" in str(ctx.get("pattern", "")):
             msgid, params = _ID_MESSAGE, {}
         elif etype == "literal_error":
-            msgid, params = _MESSAGES[etype], {"expected": str(ctx.get("expected", "")).replace("'", "")}
+            # Pydantic says "'a', 'b' or 'c'" in English; list the choices without its words.
+            choices = re.split(r",\s*|\s+or\s+", str(ctx.get("expected", "")).replace("'", ""))
+            msgid, params = _MESSAGES[etype], {"expected": ", ".join(c for c in choices if c)}
         elif etype in _MESSAGES:
             msgid, params = _MESSAGES[etype], ctx
         else:

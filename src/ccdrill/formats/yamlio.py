@@ -132,6 +132,28 @@ def decode(data: bytes, filename: str) -> str:
     return text
 
 
+# What the YAML parser says (in English) → what to fix, in the user's language.
+_SYNTAX = (
+    ("mapping values are not allowed", "YAML syntax error: a colon here starts a new key; quote the text or fix the indentation."),
+    ("could not find expected ':'", "YAML syntax error: a key is missing its colon (key: value)."),
+    ("that cannot start any token", "YAML syntax error: a character here cannot start a value (tabs cannot indent YAML; use spaces)."),
+    ("expected ',' or '}'", "YAML syntax error: a {…} mapping is not closed, or its items are not separated by commas."),
+    ("expected ',' or ']'", "YAML syntax error: a […] list is not closed, or its items are not separated by commas."),
+    ("found undefined alias", "YAML syntax error: an alias (*name) refers to an anchor (&name) that does not exist."),
+    ("found unexpected end of stream", "YAML syntax error: the file ends inside a quoted text or a bracket; close it."),
+    ("did not find expected key", "YAML syntax error: the indentation here does not line up with the keys above."),
+    ("expected <block end>", "YAML syntax error: the indentation here does not line up with the keys above."),
+)
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError) -> tuple[str, dict[str, object]]:
+    problem = exc.problem or exc.context or "?"
+    for needle, msgid in _SYNTAX:
+        if needle in problem:
+            return msgid, {}
+    return "YAML syntax error: {detail}", {"detail": problem}
+
+
 def read_yaml(data: bytes | str, filename: str = "<input>") -> tuple[object, Positions]:
     """Parse one YAML document into plain data and the positions of its values."""
     text = decode(data, filename) if isinstance(data, bytes) else data
@@ -141,8 +163,9 @@ def read_yaml(data: bytes | str, filename: str = "<input>") -> tuple[object, Pos
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        msgid, params = _syntax_message(exc)
         raise InvalidInput(
-            [Problem("YAML syntax error: {detail}", {"detail": exc.problem or exc.context or "?"}, file=filename,
+            [Problem(msgid, params, file=filename,
                      line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)]
         ) from None
     except yaml.YAMLError as exc:

@@ -434,8 +434,8 @@ def _results_model(result: dict[str, Any], view: Any, user: Any, lang: str) -> d
             "target": _pct(im.target), "held": im.service_held,
             "base_sl": _pct(im.window_baseline.service_level if im.window_baseline else None),
             "inc_sl": _pct(im.window_incident.service_level if im.window_incident else None),
-            "base_ab": _pct(im.window_baseline.abandon_rate if im.window_baseline else None),
-            "inc_ab": _pct(im.window_incident.abandon_rate if im.window_incident else None),
+            "base_ab": _pct(im.window_baseline.unanswered_rate if im.window_baseline else None),
+            "inc_ab": _pct(im.window_incident.unanswered_rate if im.window_incident else None),
             "window": f"{data.clock(im.incident_start_s)}–{data.clock(im.incident_end_s)}",
             "chart": json.dumps({
                 "labels": [p.start for p in im.intervals],
