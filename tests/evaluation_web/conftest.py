@@ -3,9 +3,6 @@ the drill test accounts; drills played headless by autoplay; signed-in people wi
 
 from __future__ import annotations
 
-import re
-
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -14,8 +11,14 @@ from ccdrill.auth.permissions import User
 from ccdrill.config import Settings
 from tests.asyncutil import run_async
 from tests.drills.conftest import PASSWORD, PROGRAMME, add_people, assignments
+from tests.people import As as _As
+from tests.people import token_of  # noqa: F401 - used by the tests
 
 PLANNER = User("planner", is_planner=True)
+
+
+def As(client: TestClient, name: str, lang: str = "zh") -> _As:  # noqa: N802 - reads as a class
+    return _As(client, name, PASSWORD, lang)
 
 
 @pytest.fixture
@@ -71,46 +74,11 @@ def played(side) -> int:
     return play(side)
 
 
-class As:
-    """One signed-in person on the shared test client, with their own cookies."""
-
-    def __init__(self, client: TestClient, name: str, lang: str = "zh") -> None:
-        self.client = client
-        self.jar = httpx.Cookies()
-        page = self.get(f"/login?lang={lang}")
-        r = self.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": token_of(page.text),
-                                      "next": "/drills"}, follow_redirects=False)
-        assert r.status_code == 303, r.text[:300]
-
-    def _call(self, method: str, url: str, **kw):
-        self.client.cookies = self.jar
-        try:
-            return getattr(self.client, method)(url, **kw)
-        finally:
-            self.jar = httpx.Cookies(self.client.cookies)
-            self.client.cookies = httpx.Cookies()
-
-    def get(self, url: str, **kw):
-        return self._call("get", url, **kw)
-
-    def post(self, url: str, **kw):
-        return self._call("post", url, **kw)
-
-    def form(self, page_url: str, url: str, data: dict, **kw):
-        """POST ``data`` to ``url`` with the CSRF token of ``page_url``."""
-        token = token_of(self.get(page_url).text)
-        return self.post(url, data={"csrf_token": token, **data}, follow_redirects=False, **kw)
-
-
-def token_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
 @pytest.fixture
 def who(client):
     cache: dict[tuple[str, str], As] = {}
 
-    def get(name: str, lang: str = "zh") -> As:
+    def get(name: str, lang: str = "zh") -> _As:
         if (name, lang) not in cache:
             cache[(name, lang)] = As(client, name, lang)
         return cache[(name, lang)]

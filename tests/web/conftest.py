@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from fastapi.testclient import TestClient
 
 from ccdrill.app import create_app
 from ccdrill.config import Settings
+from tests.people import sign_in, token_of
 
 
 @pytest.fixture
@@ -37,14 +36,6 @@ def client(app):
 UPLOADER, UPLOADER_PASSWORD = "uploader", "uploader-pass-1"
 
 
-def sign_in(client, username: str, password: str) -> None:
-    form = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
-    r = client.post("/login", data={"username": username, "password": password, "csrf_token": token},
-                    follow_redirects=False)
-    assert r.status_code == 303, r.text
-
-
 @pytest.fixture
 def planner(client, library_db):
     """The client, signed in as a planner (who may upload)."""
@@ -62,9 +53,7 @@ def csrf(planner) -> str:
     """The CSRF token a signed-in planner gets with the upload form (and the cookie that goes with it)."""
     client = planner
     page = client.get("/upload")
-    m = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert m, "the upload form carries a CSRF token"
-    return m.group(1)
+    return token_of(page.text)
 
 
 def count_versions(engine) -> tuple[int, int]:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
+
+from tests.people import As as Person
+from tests.people import token_of
 
 PASSWORD = "page-test-password"
 PROGRAMME = "network-failure-2023-10-25"
@@ -35,39 +37,11 @@ def drills(app, library_db):
     return {"a": a, "b": b}
 
 
-class As:
-    """One signed-in person on the shared test client: their own cookies (session, CSRF, language).
-
-    Every person goes through the one ``TestClient`` (one event loop, like the real server)."""
-
-    def __init__(self, client: TestClient, name: str, lang: str) -> None:
-        self.client, self.app = client, client.app
-        self.jar = httpx.Cookies()
-        page = self.get(f"/login?lang={lang}")
-        r = self.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": token_of(page.text),
-                                      "next": "/drills"}, follow_redirects=False)
-        assert r.status_code == 303, r.text[:300]
-
-    def _call(self, method: str, url: str, **kw):
-        self.client.cookies = self.jar
-        try:
-            return getattr(self.client, method)(url, **kw)
-        finally:
-            self.jar = httpx.Cookies(self.client.cookies)
-            self.client.cookies = httpx.Cookies()
-
-    def get(self, url: str, **kw):
-        return self._call("get", url, **kw)
-
-    def post(self, url: str, **kw):
-        return self._call("post", url, **kw)
+def As(client: TestClient, name: str, lang: str) -> Person:  # noqa: N802 - reads as a class
+    return Person(client, name, PASSWORD, lang)
 
 
-def token_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def act(c: As, drill: int, kind: str, *, key: str | None = None, json: bool = True, **fields):
+def act(c: Person, drill: int, kind: str, *, key: str | None = None, json: bool = True, **fields):
     page = c.get(f"/drills/{drill}/me" if kind in ("report", "acknowledge", "step_start", "step_complete")
                  else f"/drills/{drill}")
     data = {"csrf_token": token_of(page.text), "kind": kind, **fields}
@@ -85,9 +59,9 @@ def events(app, drill: int) -> list:
 
 @pytest.fixture
 def clients(client, drills):
-    made: dict[tuple[str, str], As] = {}
+    made: dict[tuple[str, str], Person] = {}
 
-    def get(name: str, lang: str = "zh") -> As:
+    def get(name: str, lang: str = "zh") -> Person:
         if (name, lang) not in made:
             made[(name, lang)] = As(client, name, lang)
         return made[(name, lang)]

@@ -27,6 +27,7 @@ from ccdrill.documents.model import (
 )
 from ccdrill.domain import events as ev
 from ccdrill.domain.common import Text
+from ccdrill.domain.roles import role_text
 from ccdrill.i18n import N_, t
 from ccdrill.reports.model import ReportData
 
@@ -124,14 +125,7 @@ def _text(value: Any, lang: str) -> str:
 
 
 def _role_name(data: ReportData, role_id: str, lang: str) -> str:
-    r = data.programme.role(role_id)
-    if r is not None:
-        return r.name.get(lang)
-    for plan in data.plans.values():
-        pr = plan.role(role_id)
-        if pr is not None:
-            return pr.name.get(lang)
-    return role_id
+    return role_text(data.programme, data.plans, role_id).get(lang)
 
 
 def _list_sep(lang: str) -> str:

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -144,3 +144,8 @@ def unit_of_work(engine_or_factory: Engine | sessionmaker[Session]) -> Iterator[
         raise
     finally:
         session.close()
+
+
+def ping(session: Session) -> None:
+    """Raise if the database does not answer (the health check)."""
+    session.execute(text("SELECT 1"))

@@ -6,12 +6,12 @@ from datetime import datetime
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
-from sqlalchemy import text
 
 from ccdrill import __version__
 from ccdrill.domain.plan import Plan
 from ccdrill.domain.programme import Programme
 from ccdrill.store import documents as store
+from ccdrill.store.db import ping
 from ccdrill.web.deps import Session
 
 router = APIRouter()
@@ -121,7 +121,7 @@ class Health(BaseModel):
 
 @router.get("/healthz", response_model=Health, tags=["health"], summary="Liveness and database check")
 def healthz(session: Session) -> Health:
-    session.execute(text("SELECT 1"))
+    ping(session)
     return Health(status="ok", version=__version__, database="ok")
 
 

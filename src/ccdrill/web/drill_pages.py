@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ccdrill.domain import events as ev
 from ccdrill.domain.common import clock_str, minutes_of
+from ccdrill.domain.roles import role_text
 from ccdrill.errors import InvalidInput, PermissionDenied, Problem, TooLargeError
 from ccdrill.i18n import N_, t
 from ccdrill.web import present
@@ -119,15 +120,8 @@ def _login_redirect(request: Request) -> Response:
 # ---- view models ----
 
 
-def _role_name(programme: Any, plans: dict, role_id: str, lang: str) -> str:
-    role = programme.role(role_id)
-    if role is not None:
-        return role.name.get(lang)
-    for plan in plans.values():
-        r = plan.role(role_id)
-        if r is not None:
-            return r.name.get(lang)
-    return role_id
+def role_name(programme: Any, plans: dict, role_id: str, lang: str) -> str:
+    return role_text(programme, plans, role_id).get(lang)
 
 
 def drill_model(view: Any, lang: str, *, now_s: float | None = None) -> dict[str, Any]:
@@ -140,7 +134,7 @@ def drill_model(view: Any, lang: str, *, now_s: float | None = None) -> dict[str
     drill_s = float(view.drill_time_s if now_s is None else now_s)
     status = view.status or state.status or "draft"
     running = status == "running"
-    role = lambda rid: _role_name(programme, state.plans, rid, lang)  # noqa: E731
+    role = lambda rid: role_name(programme, state.plans, rid, lang)  # noqa: E731
 
     current = state.phase_at(drill_s)
     phases = []

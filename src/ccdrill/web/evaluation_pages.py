@@ -310,6 +310,21 @@ async def evaluate_save(request: Request, drill_id: int, user: OptionalUser, ser
     return response
 
 
+async def _posted(request: Request, drill_id: int, user: Any, service: Any, *,
+                  control_only: str | None = None) -> tuple[Any, Any]:
+    """The form of a POST to a drill's evaluation, checked: CSRF, signed in, may see the drill.
+
+    With ``control_only`` (a message id), only the command post (or a planner) may post it."""
+    form = await request.form()
+    check_csrf(request, form.get(CSRF_FIELD))
+    if user is None:
+        raise PermissionDenied(N_("Please sign in again."))
+    view = service.view(drill_id, user)
+    if control_only is not None and not view.can_control:
+        raise PermissionDenied(control_only)
+    return form, view
+
+
 # ---- self-assessment and debrief ----------------------------------------------------------------
 
 
@@ -321,10 +336,10 @@ def self_assessment_page(request: Request, drill_id: int, page: Page, user: Opti
     view = service.view(drill_id, user)
     if not view.my_roles or view.is_observer:
         raise PermissionDenied(N_("Only participants of this drill assess themselves."))
-    from ccdrill.web.drill_pages import _role_name
+    from ccdrill.web.drill_pages import role_name
 
     mine = next((a for a in store.self_assessments(session, drill_id) if a.participant == user.username), None)
-    roles = [{"id": r, "name": _role_name(view.programme, view.plans, r, lang)} for r in view.my_roles]
+    roles = [{"id": r, "name": role_name(view.programme, view.plans, r, lang)} for r in view.my_roles]
     return page("evaluation/self_assessment.html", nav="drills", drill_id=drill_id,
                 title=view.programme.title.get(lang), roles=roles, mine=mine, ratings=(1, 2, 3, 4, 5),
                 can_save=view.status in SCORING_STATUSES)
@@ -332,11 +347,7 @@ def self_assessment_page(request: Request, drill_id: int, page: Page, user: Opti
 
 @router.post("/drills/{drill_id}/self-assessment")
 async def self_assessment_save(request: Request, drill_id: int, user: OptionalUser, service: Drills) -> Response:
-    form = await request.form()
-    check_csrf(request, form.get(CSRF_FIELD))
-    if user is None:
-        raise PermissionDenied(N_("Please sign in again."))
-    view = service.view(drill_id, user)
+    form, view = await _posted(request, drill_id, user, service)
     if not view.my_roles or view.is_observer:
         raise PermissionDenied(N_("Only participants of this drill assess themselves."))
     if view.status not in SCORING_STATUSES:
@@ -368,13 +379,7 @@ def debrief_page(request: Request, drill_id: int, page: Page, user: OptionalUser
 
 @router.post("/drills/{drill_id}/debrief")
 async def debrief_save(request: Request, drill_id: int, user: OptionalUser, service: Drills) -> Response:
-    form = await request.form()
-    check_csrf(request, form.get(CSRF_FIELD))
-    if user is None:
-        raise PermissionDenied(N_("Please sign in again."))
-    view = service.view(drill_id, user)
-    if not view.can_control:
-        raise PermissionDenied(N_("Only the command post writes the debrief."))
+    form, view = await _posted(request, drill_id, user, service, control_only=N_("Only the command post writes the debrief."))
     text = _form_text(form, "text", 50_000)
     at = _form_text(form, "at", 16) or None
     try:
@@ -508,13 +513,7 @@ def results_page(request: Request, drill_id: int, page: Page, user: OptionalUser
 
 @router.post("/drills/{drill_id}/evaluation/close")
 async def close_evaluation(request: Request, drill_id: int, user: OptionalUser, service: Drills) -> Response:
-    form = await request.form()
-    check_csrf(request, form.get(CSRF_FIELD))
-    if user is None:
-        raise PermissionDenied(N_("Please sign in again."))
-    view = service.view(drill_id, user)
-    if not view.can_control:
-        raise PermissionDenied(N_("Only the command post closes the evaluation."))
+    form, view = await _posted(request, drill_id, user, service, control_only=N_("Only the command post closes the evaluation."))
     if view.status != "ended":
         raise ConflictError(N_("The evaluation can be closed once the drill has ended."))
     with unit_of_work(request.app.state.session_factory) as s:
@@ -526,13 +525,7 @@ async def close_evaluation(request: Request, drill_id: int, user: OptionalUser, 
 
 @router.post("/drills/{drill_id}/findings")
 async def add_finding(request: Request, drill_id: int, user: OptionalUser, service: Drills) -> Response:
-    form = await request.form()
-    check_csrf(request, form.get(CSRF_FIELD))
-    if user is None:
-        raise PermissionDenied(N_("Please sign in again."))
-    view = service.view(drill_id, user)
-    if not view.can_control:
-        raise PermissionDenied(N_("Only the command post records findings."))
+    form, view = await _posted(request, drill_id, user, service, control_only=N_("Only the command post records findings."))
     kind = _form_text(form, "kind", 16)
     title = _form_text(form, "title", 500)
     if kind not in FINDING_KIND or not title:
@@ -546,13 +539,7 @@ async def add_finding(request: Request, drill_id: int, user: OptionalUser, servi
 
 @router.post("/drills/{drill_id}/corrective-actions")
 async def create_corrective_action(request: Request, drill_id: int, user: OptionalUser, service: Drills) -> Response:
-    form = await request.form()
-    check_csrf(request, form.get(CSRF_FIELD))
-    if user is None:
-        raise PermissionDenied(N_("Please sign in again."))
-    view = service.view(drill_id, user)
-    if not view.can_control:
-        raise PermissionDenied(N_("Only the command post or a planner creates corrective actions."))
+    form, view = await _posted(request, drill_id, user, service, control_only=N_("Only the command post or a planner creates corrective actions."))
     try:
         due = date.fromisoformat(_form_text(form, "due", 10))
     except ValueError:
@@ -573,11 +560,7 @@ async def create_corrective_action(request: Request, drill_id: int, user: Option
 
 @router.post("/drills/{drill_id}/commendations/confirm")
 async def confirm_commendation(request: Request, drill_id: int, user: OptionalUser, service: Drills) -> Response:
-    form = await request.form()
-    check_csrf(request, form.get(CSRF_FIELD))
-    if user is None:
-        raise PermissionDenied(N_("Please sign in again."))
-    view = service.view(drill_id, user)
+    form, view = await _posted(request, drill_id, user, service)
     with unit_of_work(request.app.state.session_factory) as s:
         result = compute(s, drill_id)
         sid = _form_text(form, "suggestion", 200)
